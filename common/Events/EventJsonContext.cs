@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace Spotable.Common.Events;
+
+/// <summary>Source-generated (NativeAOT-safe) JSON for every message body Spotable publishes.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = false)]
+[JsonSerializable(typeof(GameServerEvent))]
+public sealed partial class EventJsonContext : JsonSerializerContext;
