@@ -62,7 +62,8 @@ public sealed class JsonLineLoggerProvider : ILoggerProvider
                         continue;
                     }
 
-                    var name = key.Length > 0 ? char.ToLowerInvariant(key[0]) + key[1..] : key;
+                    var trimmed = key.TrimStart('@'); // C# keywords used as parameter names arrive as @name.
+                    var name = trimmed.Length > 0 ? char.ToLowerInvariant(trimmed[0]) + trimmed[1..] : trimmed;
                     switch (value)
                     {
                         case null:
@@ -71,6 +72,10 @@ public sealed class JsonLineLoggerProvider : ILoggerProvider
                         case int or long or short or byte or uint or ulong or double or float or decimal:
                             json.WritePropertyName(name);
                             json.WriteRawValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!);
+                            break;
+                        case RawJson raw:
+                            json.WritePropertyName(name);
+                            json.WriteRawValue(raw.Json);
                             break;
                         case bool b:
                             json.WriteBoolean(name, b);

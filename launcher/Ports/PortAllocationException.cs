@@ -1,0 +1,3 @@
+namespace Spotable.Launcher.Ports;
+
+internal sealed class PortAllocationException(string message, Exception? inner = null) : Exception(message, inner);

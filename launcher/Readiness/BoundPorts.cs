@@ -1,0 +1,3 @@
+namespace Spotable.Launcher.Readiness;
+
+internal sealed record BoundPorts(IReadOnlySet<int> TcpListening, IReadOnlySet<int> Udp);

@@ -1,0 +1,20 @@
+namespace Spotable.Testing;
+
+/// <summary>Finds files of the repository from a test's output directory.</summary>
+public static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "agent.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"agent.sln not found above {AppContext.BaseDirectory}");
+    }
+}
