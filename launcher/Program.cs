@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
+using Spotable.Common.Aws;
 using Spotable.Common.Imds;
 using Spotable.Common.Logging;
 using Spotable.Launcher;
@@ -49,7 +50,18 @@ catch (ArgumentException e)
 }
 
 using var imds = imdsOptions.Disabled ? null : new ImdsClient(imdsOptions, time, loggers.CreateLogger<ImdsClient>());
-await using var events = EventSinkFactory.Create(options.QueueUrl, imds, loggers, time);
+IEventSink sink;
+try
+{
+    sink = EventSinkFactory.Create(options.QueueUrl, imds, loggers, time);
+}
+catch (AwsConfigurationException e)
+{
+    Console.Error.WriteLine($"launcher: {e.Message}");
+    return LauncherApp.UsageExitCode;
+}
+
+await using var events = sink;
 using var app = new LauncherApp(
     options,
     loggers,

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using Spotable.Testing;
+
+namespace Spotable.Common.Tests.Sqs;
+
+internal static class FakeClock
+{
+    public static readonly TimeSpan SafetyLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Lets <paramref name="task"/> run to completion on the fake clock: whenever it waits on a timer (a retry delay,
+    /// an attempt timeout) the clock moves by <paramref name="step"/>. Nothing sleeps on real time; the loop only
+    /// yields so continuations can run, and gives up after <see cref="SafetyLimit"/> of real time (a hang, not a timing).
+    /// </summary>
+    public static async Task<T> RunAsync<T>(Task<T> task, FakeTimeProvider time, TimeSpan? step = null)
+    {
+        await DriveAsync(task, time, step ?? TimeSpan.FromMilliseconds(100));
+        return await task;
+    }
+
+    public static async Task RunAsync(Task task, FakeTimeProvider time, TimeSpan? step = null)
+    {
+        await DriveAsync(task, time, step ?? TimeSpan.FromMilliseconds(100));
+        await task;
+    }
+
+    private static async Task DriveAsync(Task task, FakeTimeProvider time, TimeSpan step)
+    {
+        var real = Stopwatch.StartNew();
+        while (!task.IsCompleted && real.Elapsed < SafetyLimit)
+        {
+            if (time.ActiveTimerCount > 0)
+            {
+                time.Advance(step);
+            }
+
+            await Task.Yield();
+        }
+
+        if (!task.IsCompleted)
+        {
+            Assert.Fail("The call did not finish on the fake clock.");
+        }
+    }
+}
