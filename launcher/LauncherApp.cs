@@ -173,7 +173,11 @@ internal sealed partial class LauncherApp : IDisposable
                 LogExited(_logger, exit.ExitCode);
             }
 
-            _events.Publish(_makeEvent(GameServerEventTypes.Exited, null) with { ExitCode = exit.ExitCode });
+            lock (_gate)
+            {
+                _events.Publish(_makeEvent(GameServerEventTypes.Exited, null) with { ExitCode = exit.ExitCode });
+            }
+
             if (!await _events.FlushAsync(_options.FlushTimeout))
             {
                 LogFlushIncomplete(_logger, _options.FlushTimeout.TotalSeconds);
@@ -284,10 +288,12 @@ internal sealed partial class LauncherApp : IDisposable
                 return;
             }
 
+            // terminating goes out before the game hears of it: a game that exits at once must not have its
+            // exited event overtake this one.
             _terminating.Cancel();
-            var deadline = _supervisor.Terminate(signal, _options.Grace);
             LogTerminating(_logger, Native.SignalName(signal), _options.Grace.TotalSeconds);
-            _events.Publish(_makeEvent!(GameServerEventTypes.Terminating, deadline));
+            _events.Publish(_makeEvent!(GameServerEventTypes.Terminating, _time.GetUtcNow() + _options.Grace));
+            _supervisor.Terminate(signal, _options.Grace);
         }
     }
 

@@ -69,17 +69,15 @@ internal sealed partial class Supervisor : IDisposable
         }
     }
 
-    /// <summary>Forwards the signal now and SIGKILLs the game when the grace period ends. Returns the deadline.</summary>
-    public DateTimeOffset Terminate(int signal, TimeSpan grace)
+    /// <summary>Forwards the signal now and SIGKILLs the game when the grace period ends.</summary>
+    public void Terminate(int signal, TimeSpan grace)
     {
-        var deadline = _time.GetUtcNow() + grace;
         lock (_gate)
         {
             _killTimer ??= _time.CreateTimer(_ => Kill(), null, grace, Timeout.InfiniteTimeSpan);
         }
 
         Signal(signal);
-        return deadline;
     }
 
     private void Kill()

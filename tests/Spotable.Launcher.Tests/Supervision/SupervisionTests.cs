@@ -99,6 +99,7 @@ public class SupervisionTests
         using var launcher = LauncherProcess.Start(
             ["--lease-dir", Path.Combine(_dir, "leases"), "--grace", "1s", "--", "bash", "-c", $"trap '' TERM; touch {ready}; while :; do sleep 0.05; done"]);
         await WaitForFileAsync(ready);
+        await launcher.WaitForLogAsync(e => e.GetProperty("message").GetString() == "event ready", Timeout);
 
         launcher.Signal(Posix.SIGTERM);
 
@@ -118,7 +119,7 @@ public class SupervisionTests
         var orphan = Path.Combine(_dir, "orphan");
         // The subshell starts a short sleep and exits at once: the sleep is orphaned, re-parents to the launcher
         // (a child subreaper, as PID 1 would be) and exits while the game still runs.
-        var script = $"(sleep 0.2 & echo $! > {orphan}); sleep 30";
+        var script = $"(sleep 0.2 & echo $! > {orphan}); exec sleep 30";
         using var launcher = LauncherProcess.Start(["--log-level", "debug", .. Args("sh", "-c", script)]);
         await WaitForFileAsync(orphan);
         var orphanPid = int.Parse((await File.ReadAllTextAsync(orphan)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
