@@ -12,16 +12,22 @@ internal sealed partial class Supervisor : IDisposable
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly bool _reapOrphans;
     private readonly TaskCompletionSource<ChildExit> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private int _pid;
     private bool _exited;
     private ITimer? _killTimer;
 
-    public Supervisor(ILogger logger, TimeProvider time)
+    /// <param name="reapOrphans">
+    /// Wait for any child (waitpid(-1)), as PID 1 must. False waits for the game alone, for hosts that start other
+    /// processes of their own (a test runner) whose exit statuses must not be taken from them.
+    /// </param>
+    public Supervisor(ILogger logger, TimeProvider time, bool reapOrphans = true)
     {
         _logger = logger;
         _time = time;
+        _reapOrphans = reapOrphans;
     }
 
     public Task<ChildExit> Exited => _exit.Task;
@@ -92,7 +98,7 @@ internal sealed partial class Supervisor : IDisposable
     {
         while (true)
         {
-            var pid = Native.WaitPid(-1, out var status, 0);
+            var pid = Native.WaitPid(_reapOrphans ? -1 : _pid, out var status, 0);
             if (pid < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -115,6 +121,10 @@ internal sealed partial class Supervisor : IDisposable
                 }
 
                 _exit.TrySetResult(new ChildExit(status));
+                if (!_reapOrphans)
+                {
+                    return;
+                }
             }
             else
             {
