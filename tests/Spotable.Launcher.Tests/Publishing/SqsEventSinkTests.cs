@@ -84,20 +84,8 @@ public class SqsEventSinkTests
 
         sink.Publish(Event("ready"));
         sink.Publish(Event("exited"));
-        var flushed = sink.FlushAsync(TimeSpan.FromMinutes(5));
-
-        // Backoff is 250 ms, 500 ms, 1 s on the fake clock; advance one timer at a time.
-        for (var i = 0; i < 1000 && !flushed.IsCompleted; i++)
-        {
-            if (_time.ActiveTimerCount > 0)
-            {
-                _time.Advance(TimeSpan.FromMilliseconds(250));
-            }
-
-            await Task.Delay(1);
-        }
-
-        Assert.That(await flushed, Is.True);
+        // Backoff is 250 ms, 500 ms, 1 s on the fake clock.
+        Assert.That(await FakeClock.RunAsync(sink.FlushAsync(TimeSpan.FromMinutes(5)), _time, TimeSpan.FromMilliseconds(250)), Is.True);
         lock (_sent)
         {
             Assert.That(_sent, Has.Count.EqualTo(5));
@@ -114,13 +102,6 @@ public class SqsEventSinkTests
         await using var sink = new SqsEventSink(_sqs, FifoQueue, NullLogger.Instance, _time);
         sink.Publish(Event("exited"));
 
-        var flushed = sink.FlushAsync(TimeSpan.FromSeconds(5));
-        for (var i = 0; i < 1000 && !flushed.IsCompleted; i++)
-        {
-            _time.Advance(TimeSpan.FromMilliseconds(250));
-            await Task.Delay(1);
-        }
-
-        Assert.That(await flushed, Is.False);
+        Assert.That(await FakeClock.RunAsync(sink.FlushAsync(TimeSpan.FromSeconds(5)), _time, TimeSpan.FromMilliseconds(250)), Is.False);
     }
 }

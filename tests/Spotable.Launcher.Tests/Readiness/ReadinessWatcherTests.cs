@@ -44,7 +44,7 @@ public class ReadinessWatcherTests
         var start = _time.GetUtcNow();
 
         var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, TimeSpan.FromSeconds(10), CancellationToken.None);
-        await AdvanceUntilDoneAsync(wait);
+        await FakeClock.RunAsync(wait, _time, TimeSpan.FromMilliseconds(50));
 
         Assert.That(await wait, Is.True);
         Assert.That(_time.GetUtcNow() - start, Is.EqualTo(2 * Poll));
@@ -58,7 +58,7 @@ public class ReadinessWatcherTests
         _table.Then = new BoundPorts(new HashSet<int> { 27960 }, new HashSet<int>());
 
         var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, TimeSpan.FromSeconds(1), CancellationToken.None);
-        await AdvanceUntilDoneAsync(wait);
+        await FakeClock.RunAsync(wait, _time, TimeSpan.FromMilliseconds(50));
 
         Assert.That(await wait, Is.False);
     }
@@ -80,7 +80,7 @@ public class ReadinessWatcherTests
         var start = _time.GetUtcNow();
 
         var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, TimeSpan.FromMilliseconds(950), CancellationToken.None);
-        await AdvanceUntilDoneAsync(wait);
+        await FakeClock.RunAsync(wait, _time, TimeSpan.FromMilliseconds(50));
 
         Assert.That(await wait, Is.False);
         Assert.That(_time.GetUtcNow() - start, Is.EqualTo(TimeSpan.FromMilliseconds(950)));
@@ -97,23 +97,6 @@ public class ReadinessWatcherTests
         cancellation.Cancel();
 
         Assert.That(async () => await wait, Throws.InstanceOf<OperationCanceledException>());
-    }
-
-    /// <summary>Advances the fake clock one timer at a time until the task completes (no real-time sleeps decide anything).</summary>
-    private async Task AdvanceUntilDoneAsync(Task task)
-    {
-        for (var step = 0; step < 10_000 && !task.IsCompleted; step++)
-        {
-            if (_time.ActiveTimerCount > 0)
-            {
-                _time.Advance(TimeSpan.FromMilliseconds(50));
-            }
-
-            await Task.Yield();
-            await Task.Delay(1);
-        }
-
-        Assert.That(task.IsCompleted, Is.True, "the watcher never finished");
     }
 
     private sealed class ScriptedTable : ISocketTable

@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using Spotable.Testing;
+using NUnit.Framework;
 
-namespace Spotable.Common.Tests.Sqs;
+namespace Spotable.Testing;
 
-internal static class FakeClock
+/// <summary>Drives a task to completion on a <see cref="FakeTimeProvider"/>, one timer step at a time.</summary>
+public static class FakeClock
 {
     public static readonly TimeSpan SafetyLimit = TimeSpan.FromSeconds(30);
 
