@@ -134,6 +134,19 @@ public class SupervisionTests
     }
 
     [Test]
+    public async Task Run_GameNeverBindsItsPort_ReadyAfterTimeoutUnverifiedWithWarning()
+    {
+        using var launcher = LauncherProcess.Start(["--port", "game:udp", "--ready-timeout", "1s", .. Args("sleep", "3")]);
+
+        var ready = await launcher.WaitForLogAsync(e => e.GetProperty("message").GetString() == "event ready", Timeout);
+
+        Assert.That(ready.GetProperty("event").GetProperty("portsVerified").GetBoolean(), Is.False);
+        var warning = launcher.LogEntries.Single(e => e.GetProperty("level").GetString() == "warn");
+        Assert.That(warning.GetProperty("message").GetString(), Does.Contain("did not bind every port within 1s").And.Contains("game="));
+        Assert.That(await launcher.WaitForExitAsync(Timeout), Is.EqualTo(0));
+    }
+
+    [Test]
     public async Task Run_GameOutput_PassesThroughUntouched()
     {
         using var launcher = LauncherProcess.Start(Args("sh", "-c", "echo 'plain stdout {not json}'; echo 'plain stderr' >&2"));
