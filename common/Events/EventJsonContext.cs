@@ -7,4 +7,5 @@ namespace Spotable.Common.Events;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = false)]
 [JsonSerializable(typeof(GameServerEvent))]
+[JsonSerializable(typeof(NodeEvent))]
 public sealed partial class EventJsonContext : JsonSerializerContext;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Spotable.Common.Aws;
 
+using Spotable.Common.Configuration;
+
 namespace Spotable.Common.Sqs;
 
 /// <summary>
@@ -52,7 +54,7 @@ public sealed class SqsClientOptions
 
         if (NullIfBlank(getEnvironmentVariable(RequestTimeoutVariable)) is { } timeout)
         {
-            options.RequestTimeout = TryParseDuration(timeout, out var value) && value > TimeSpan.Zero
+            options.RequestTimeout = Duration.TryParse(timeout, out var value) && value > TimeSpan.Zero
                 ? value
                 : throw new AwsConfigurationException($"{RequestTimeoutVariable}='{timeout}' is not a positive duration such as 10s or 500ms.");
         }
@@ -103,24 +105,4 @@ public sealed class SqsClientOptions
     }
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = default;
-        var (digits, unitSeconds) = text switch
-        {
-            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 0.001),
-            _ when text.EndsWith('s') => (text[..^1], 1.0),
-            _ when text.EndsWith('m') => (text[..^1], 60.0),
-            _ => (text, 1.0),
-        };
-
-        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount > 86_400_000)
-        {
-            return false;
-        }
-
-        value = TimeSpan.FromSeconds(amount * unitSeconds);
-        return true;
-    }
 }

@@ -1,3 +1,4 @@
+using Spotable.Common.Configuration;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Spotable.Common.Configuration;
 using Spotable.Launcher.Options;
 
 namespace Spotable.Launcher.Tests.Options;

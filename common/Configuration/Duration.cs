@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Spotable.Launcher.Options;
+namespace Spotable.Common.Configuration;
 
 /// <summary>Parses durations written as <c>90</c> (seconds), <c>90s</c>, <c>2m</c>, <c>1h</c> or <c>500ms</c>.</summary>
-internal static class Duration
+public static class Duration
 {
     public static bool TryParse(string text, out TimeSpan value)
     {

@@ -1,0 +1,6 @@
+namespace Spotable.Common.Kubernetes;
+
+public sealed class PodStatus
+{
+    public string? Phase { get; set; }
+}

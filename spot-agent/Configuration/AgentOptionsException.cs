@@ -1,0 +1,3 @@
+namespace Spotable.SpotAgent.Configuration;
+
+internal sealed class AgentOptionsException(string message) : Exception(message);
