@@ -42,7 +42,8 @@ try
     _ = app.Services.GetRequiredService<Spotable.Common.Imds.IImdsClient>();
     _ = app.Services.GetRequiredService<Spotable.SpotAgent.Handling.INodeNotifier>();
 }
-catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or Spotable.Common.Aws.AwsConfigurationException)
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException
+    or Spotable.Common.Aws.AwsConfigurationException or Spotable.Common.Kubernetes.KubernetesConfigurationException)
 {
     Console.Error.WriteLine($"spot-agent: {e.Message}");
     return 2;
