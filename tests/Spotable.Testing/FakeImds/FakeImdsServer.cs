@@ -39,7 +39,7 @@ public sealed class FakeImdsServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
     private readonly List<MaintenanceEntry> _maintenance = [];
     private readonly Lock _gate = new();
-    private WebApplication? _app;
+    private LoopbackHttpServer? _host;
     private int _failRemaining;
     private int _failStatus;
     private long _delayTicks;
@@ -113,14 +113,8 @@ public sealed class FakeImdsServer : IAsyncDisposable
     public static async Task<FakeImdsServer> StartAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var server = new FakeImdsServer(time ?? TimeProvider.System);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.Run(server.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server._app = app;
-        server.Endpoint = new Uri(address);
+        server._host = await LoopbackHttpServer.StartAsync(server.HandleAsync, cancellationToken);
+        server.Endpoint = server._host.Address;
         return server;
     }
 
@@ -189,12 +183,9 @@ public sealed class FakeImdsServer : IAsyncDisposable
     {
         // Release requests parked in Delay first, so a graceful stop does not wait on them.
         await _stopping.CancelAsync();
-        if (_app is not null)
+        if (_host is not null)
         {
-            // Cleanup is not cancellable by the test; the bound only keeps a wedged connection from hanging it.
-            using var stopBound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _app.StopAsync(stopBound.Token);
-            await _app.DisposeAsync();
+            await _host.DisposeAsync();
         }
 
         _stopping.Dispose();

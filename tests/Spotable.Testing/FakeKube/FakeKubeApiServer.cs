@@ -42,7 +42,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<ApiCall> _calls = [];
     private readonly List<FailureRule> _failures = [];
-    private WebApplication? _app;
+    private LoopbackHttpServer? _host;
     private string _token = NewToken();
     private long _delayTicks;
     private int _requestCount;
@@ -130,18 +130,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public static async Task<FakeKubeApiServer> StartAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var server = new FakeKubeApiServer(time ?? TimeProvider.System);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(options =>
-        {
-            options.Listen(IPAddress.Loopback, 0);
-            options.Limits.MaxRequestBodySize = null;
-        });
-        var app = builder.Build();
-        app.Run(server.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server._app = app;
-        server.Server = new Uri(address);
+        server._host = await LoopbackHttpServer.StartAsync(server.HandleAsync, cancellationToken, unlimitedBodies: true);
+        server.Server = server._host.Address;
         return server;
     }
 
@@ -223,12 +213,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     {
         // Release requests parked in Delay first, so a graceful stop does not wait on them.
         await _stopping.CancelAsync();
-        if (_app is not null)
+        if (_host is not null)
         {
-            // Cleanup is not cancellable by the test; the bound only keeps a wedged connection from hanging it.
-            using var stopBound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _app.StopAsync(stopBound.Token);
-            await _app.DisposeAsync();
+            await _host.DisposeAsync();
         }
 
         _stopping.Dispose();
