@@ -11,6 +11,7 @@ using Spotable.SpotAgent.Configuration;
 using Spotable.SpotAgent.Handling;
 using Spotable.SpotAgent.Polling;
 using Spotable.SpotAgent.Telemetry;
+using Spotable.SpotAgent.Tests.Rbac;
 using Spotable.Testing;
 using Spotable.Testing.Fauxqs;
 using Spotable.Testing.FakeImds;
@@ -69,6 +70,9 @@ internal sealed class AgentHarness : IAsyncDisposable
     {
         var time = new FakeTimeProvider(Start);
         var kube = await FakeKubeApiServer.StartAsync(time);
+        // Every scenario runs with exactly the RBAC an operator installs: a call the ClusterRole does not grant is 403.
+        kube.Authorizer = ClusterRoleRules.FromManifests().Allows;
+        kube.UserName = $"system:serviceaccount:{ClusterRoleRules.AgentNamespace}:{ClusterRoleRules.AgentServiceAccount}";
         var imds = await FakeImdsServer.StartAsync();
         FauxqsServer? sqs = null;
         string? queueUrl = null;
