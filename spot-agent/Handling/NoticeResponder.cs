@@ -103,8 +103,8 @@ internal sealed partial class NoticeResponder(
     {
         var now = time.GetUtcNow();
         metrics.RecordNotice("spot_interruption");
-        var current = await node.GetNodeAsync(stopping);
-        var previous = NodeOperations.ReadRecord(current, NodeAnnotations.Interruption);
+        var current = await TryAsync("read node", () => node.GetNodeAsync(stopping));
+        var previous = current is null ? null : NodeOperations.ReadRecord(current, NodeAnnotations.Interruption);
         var resumed = previous?.Id == id;
         var record = resumed ? previous! : new NodeRecord
         {
@@ -123,7 +123,8 @@ internal sealed partial class NoticeResponder(
 
         // 1-2. Cordon, taint, record.
         var taint = new Taint { Key = NodeAnnotations.InterruptionTaint, Value = notice.Action, Effect = "NoSchedule", TimeAdded = now };
-        record = await node.CordonAsync(NodeAnnotations.Interruption, record, taint, token);
+        // The apiserver refusing the cordon must not keep the games from their SIGTERM: log it and go on.
+        record = await TryAsync("cordon", () => node.CordonAsync(NodeAnnotations.Interruption, record, taint, token)) ?? record;
         await node.EmitAsync(current, "SpotInterruption", $"Spot {notice.Action} at {record.Deadline}: node cordoned and tainted {taint.Key}={taint.Value}:NoSchedule", warning: true, token);
 
         var (pods, gameUids) = await node.ListPodsAsync(token);
@@ -276,6 +277,22 @@ internal sealed partial class NoticeResponder(
         }
     }
 
+    /// <summary>Runs one step whose failure must not stop the next ones; the failure is logged and counted.</summary>
+    private async Task<T?> TryAsync<T>(string step, Func<Task<T>> action)
+        where T : class
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (e is KubernetesApiException or HttpRequestException)
+        {
+            metrics.RecordKubernetesError(step.Replace(' ', '_'));
+            LogStepFailed(logger, step, e.Message);
+            return null;
+        }
+    }
+
     private NodeEvent NewNotice(string type, NodeRecord record, string? action, string? deadline, List<Pod> games, InstanceIdentity identity) => new()
     {
         Type = type,
@@ -306,7 +323,7 @@ internal sealed partial class NoticeResponder(
     }
 
     /// <summary>Evicts the non-game pods that may be moved, retrying blocked ones until the deadline minus the margin, then deletes them.</summary>
-    private async Task DrainAsync(List<Pod> others, DateTimeOffset deadline, Node current, CancellationToken cancellationToken)
+    private async Task DrainAsync(List<Pod> others, DateTimeOffset deadline, Node? current, CancellationToken cancellationToken)
     {
         var movable = others.Where(Movable).ToList();
         var cutoff = deadline - options.SafetyMargin;
@@ -366,6 +383,9 @@ internal sealed partial class NoticeResponder(
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Error, Message = "handling {Id} failed, retrying at the next poll: {Error}")]
     private static partial void LogWorkFailed(ILogger logger, string id, string error);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Error, Message = "{Step} failed, going on with the other steps: {Error}")]
+    private static partial void LogStepFailed(ILogger logger, string step, string error);
 
     [LoggerMessage(EventId = 3016, Level = LogLevel.Error, Message = "{Type} notice {Id} could not be delivered before the deadline")]
     private static partial void LogNotifyGaveUp(ILogger logger, string type, string id);

@@ -23,7 +23,7 @@ internal sealed partial class SqsNodeNotifier(ISqsClient sqs, string queueUrl, A
         {
             try
             {
-                var id = await sqs.SendMessageAsync(queueUrl, body, fifo ? nodeEvent.Node : null, fifo ? $"{nodeEvent.Type}-{nodeEvent.Id}" : null, cancellationToken);
+                var id = await sqs.SendMessageAsync(queueUrl, body, fifo ? nodeEvent.Node : null, fifo ? DeduplicationId(nodeEvent) : null, cancellationToken);
                 metrics.RecordSqsPublish(ok: true);
                 LogDelivered(logger, nodeEvent.Type, nodeEvent.Id, id);
                 return;
@@ -41,6 +41,10 @@ internal sealed partial class SqsNodeNotifier(ISqsClient sqs, string queueUrl, A
             }
         }
     }
+
+    /// <summary>The notice id itself; a cancellation shares its maintenance's id, so it gets its type in front.</summary>
+    internal static string DeduplicationId(NodeEvent nodeEvent) =>
+        nodeEvent.Type == NodeEventTypes.MaintenanceCanceled ? $"{nodeEvent.Type}-{nodeEvent.Id}" : nodeEvent.Id;
 
     [LoggerMessage(EventId = 3080, Level = LogLevel.Information, Message = "node notice {Type} {Id} delivered to SQS as {MessageId}")]
     private static partial void LogDelivered(ILogger logger, string type, string id, string messageId);

@@ -84,6 +84,8 @@ public class SpotInterruptionTests
         Assert.That(body.GetProperty("deadline").GetString(), Is.EqualTo("2026-11-21T17:02:00.000Z"));
         Assert.That(body.GetProperty("servers").EnumerateArray().Select(s => s.GetString()), Is.EquivalentTo(Enumerable.Range(0, 50).Select(i => $"games/arena-{i:D2}")));
         Assert.That(messages[0].MessageGroupId, Is.EqualTo(AgentHarness.NodeName));
+        Assert.That(messages[0].MessageDeduplicationId, Is.EqualTo(_agent.Record(NodeAnnotations.Interruption)!.Id));
+        Assert.That(body.GetProperty("id").GetString(), Is.EqualTo(_agent.Record(NodeAnnotations.Interruption)!.Id));
 
         // Events on the Node for each step, and one naming the blocked pod.
         var reasons = _agent.Kube.Events.Select(e => e.Reason).ToList();
@@ -108,6 +110,19 @@ public class SpotInterruptionTests
         Assert.That(await _agent.DrainQueueAsync(TimeSpan.FromSeconds(1)), Has.Count.EqualTo(1), "the restarted agent did not notify again");
         Assert.That(_agent.Kube.Deletions.Any(d => d.Name == "ledger-0"), Is.True);
         Assert.That(_agent.Kube.Deletions.Count(d => d.Namespace == "games"), Is.EqualTo(50), "games already terminating are not deleted again");
+    }
+
+    [Test]
+    public async Task Interruption_CordonRefused_GamesStillGetTheirSigterm()
+    {
+        _agent.Kube.FailNext(1000, 422, when: (method, _) => method == "PATCH");
+        var poller = _agent.NewAgent();
+
+        await poller.PollOnceAsync(_agent.AgentLife);
+
+        await AgentHarness.EventuallyAsync(() => GameDeletions == 50, "games deleted although the node could not be cordoned");
+        Assert.That(_agent.Kube.GetNode(AgentHarness.NodeName)!.Spec!.Unschedulable, Is.Not.True);
+        Assert.That(_agent.Kube.Deletions.Where(d => d.Namespace == "games").Select(d => d.Time), Has.All.EqualTo(AgentHarness.Start));
     }
 
     [Test]
