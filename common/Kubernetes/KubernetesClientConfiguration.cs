@@ -112,11 +112,11 @@ public sealed class KubernetesClientConfiguration
         // Without ca.crt client-go goes on with the system roots; so do we (the handshake will say if that is wrong).
         var caPath = Path.Combine(serviceAccountDirectory, "ca.crt");
         var namespacePath = Path.Combine(serviceAccountDirectory, "namespace");
-        var podNamespace = File.Exists(namespacePath) ? File.ReadAllText(namespacePath).Trim() : "";
+        var podNamespace = File.Exists(namespacePath) ? ReadFile(namespacePath, File.ReadAllText).Trim() : "";
         var configuration = new KubernetesClientConfiguration
         {
             Server = server,
-            CertificateAuthorityPem = File.Exists(caPath) ? File.ReadAllBytes(caPath) : null,
+            CertificateAuthorityPem = File.Exists(caPath) ? ReadFile(caPath, File.ReadAllBytes) : null,
             TokenProvider = new FileKubernetesTokenProvider(tokenPath, timeProvider),
             Namespace = podNamespace.Length > 0 ? podNamespace : "default",
             Source = $"in-cluster service account {serviceAccountDirectory}",
@@ -219,4 +219,16 @@ public sealed class KubernetesClientConfiguration
     }
 
     private static string Pem(byte[] bytes) => Encoding.ASCII.GetString(bytes);
+
+    private static T ReadFile<T>(string path, Func<string, T> read)
+    {
+        try
+        {
+            return read(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KubernetesConfigurationException($"Cannot read {path}: {e.Message}", e);
+        }
+    }
 }

@@ -108,10 +108,10 @@ public sealed class KubernetesClientConfigurationTests
         using var http = new HttpClient(handler, disposeHandler: false);
         using var client = new KubernetesClient(configuration, httpClient: http, timeProvider: time);
 
-        await client.GetNodeAsync("n1", CancellationToken.None);
+        await FakeClock.RunAsync(client.GetNodeAsync("n1", CancellationToken.None), time);
         File.WriteAllText(tokenPath, "second");
         time.Advance(TimeSpan.FromMinutes(1));
-        await client.GetNodeAsync("n1", CancellationToken.None);
+        await FakeClock.RunAsync(client.GetNodeAsync("n1", CancellationToken.None), time);
 
         Assert.Multiple(() =>
         {

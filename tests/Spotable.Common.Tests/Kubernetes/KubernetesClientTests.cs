@@ -354,7 +354,7 @@ public sealed class KubernetesClientTests
         _handler.ReplyStatus((HttpStatusCode)429, "TooManyRequests", "slow down", null, ("Retry-After", at));
         using var client = CreateClient();
 
-        var error = Assert.ThrowsAsync<KubernetesTooManyRequestsException>(() => client.EvictPodAsync("games", "lobby-1", CancellationToken.None));
+        var error = Assert.ThrowsAsync<KubernetesTooManyRequestsException>(() => FakeClock.RunAsync(client.EvictPodAsync("games", "lobby-1", CancellationToken.None), _time));
 
         Assert.That(error!.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(7)));
     }
@@ -420,6 +420,23 @@ public sealed class KubernetesClientTests
         {
             Assert.That(requests, Has.Count.EqualTo(2));
             Assert.That(requests[1].At - requests[0].At, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(3)).And.LessThan(TimeSpan.FromSeconds(4)));
+        });
+    }
+
+    [Test]
+    public async Task GetNodeAsync_503WithRetryAfterSeconds_WaitsThatLongThenRetries()
+    {
+        _handler.ReplyStatus(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", "the server is currently unable to handle the request", retryAfterSeconds: 2)
+            .ReplyJson(HttpStatusCode.OK, NodeJson);
+        using var client = CreateClient();
+
+        await FakeClock.RunAsync(client.GetNodeAsync(NodeName, CancellationToken.None), _time);
+
+        var requests = _handler.Requests;
+        Assert.Multiple(() =>
+        {
+            Assert.That(requests, Has.Count.EqualTo(2));
+            Assert.That(requests[1].At - requests[0].At, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(2)).And.LessThan(TimeSpan.FromSeconds(3)));
         });
     }
 
@@ -543,12 +560,12 @@ public sealed class KubernetesClientTests
         using var client = CreateClient(tokens: new FileKubernetesTokenProvider(tokenPath, _time));
         _handler.ReplyJson(HttpStatusCode.OK, NodeJson);
 
-        await client.GetNodeAsync(NodeName, CancellationToken.None);
+        await FakeClock.RunAsync(client.GetNodeAsync(NodeName, CancellationToken.None), _time);
         File.WriteAllText(tokenPath, "token-b\n");
         _time.Advance(TimeSpan.FromSeconds(30));
-        await client.GetNodeAsync(NodeName, CancellationToken.None);
+        await FakeClock.RunAsync(client.GetNodeAsync(NodeName, CancellationToken.None), _time);
         _time.Advance(TimeSpan.FromSeconds(30));
-        await client.GetNodeAsync(NodeName, CancellationToken.None);
+        await FakeClock.RunAsync(client.GetNodeAsync(NodeName, CancellationToken.None), _time);
 
         Assert.That(_handler.Requests.Select(r => r.Authorization), Is.EqualTo(new[] { "Bearer token-a", "Bearer token-a", "Bearer token-b" }));
     }
@@ -562,13 +579,13 @@ public sealed class KubernetesClientTests
         using var client = CreateClient(tokens: new FileKubernetesTokenProvider(tokenPath, _time), logger: logger);
         _handler.ReplyJson(HttpStatusCode.OK, NodeJson);
         _handler.AcceptedTokens.Add("token-a");
-        await client.GetNodeAsync(NodeName, CancellationToken.None);
+        await FakeClock.RunAsync(client.GetNodeAsync(NodeName, CancellationToken.None), _time);
 
         // Rotated on disk and at the server, with no time passing: the cached token is now refused.
         File.WriteAllText(tokenPath, "token-b");
         _handler.AcceptedTokens.Clear();
         _handler.AcceptedTokens.Add("token-b");
-        var node = await client.GetNodeAsync(NodeName, CancellationToken.None);
+        var node = await FakeClock.RunAsync(client.GetNodeAsync(NodeName, CancellationToken.None), _time);
 
         Assert.Multiple(() =>
         {
@@ -588,7 +605,7 @@ public sealed class KubernetesClientTests
         _handler.AcceptedTokens.Add("something-else");
         _handler.ReplyJson(HttpStatusCode.OK, NodeJson);
 
-        var error = Assert.ThrowsAsync<KubernetesUnauthorizedException>(() => client.GetNodeAsync(NodeName, CancellationToken.None));
+        var error = Assert.ThrowsAsync<KubernetesUnauthorizedException>(() => FakeClock.RunAsync(client.GetNodeAsync(NodeName, CancellationToken.None), _time));
 
         Assert.Multiple(() =>
         {
