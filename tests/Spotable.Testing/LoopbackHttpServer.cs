@@ -39,6 +39,30 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         return new LoopbackHttpServer(app, new Uri(address));
     }
 
+    /// <summary>
+    /// Holds an answer for <paramref name="delay"/> on the fake's clock (a slow server). False when the client went
+    /// away or the fake is stopping: the connection has then been aborted and the handler must return.
+    /// </summary>
+    public static async Task<bool> DelayAnswerAsync(HttpContext context, TimeSpan delay, TimeProvider time, CancellationToken stopping)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        try
+        {
+            await Task.Delay(delay, time, aborted.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            context.Abort();
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Cleanup is not cancellable by the test; the bound only keeps a wedged connection from hanging it.

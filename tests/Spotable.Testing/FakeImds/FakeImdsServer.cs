@@ -236,19 +236,9 @@ public sealed class FakeImdsServer : IAsyncDisposable
             }
         }
 
-        var delay = Delay;
-        if (delay > TimeSpan.Zero)
+        if (!await LoopbackHttpServer.DelayAnswerAsync(context, Delay, _time, _stopping.Token))
         {
-            using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-            try
-            {
-                await Task.Delay(delay, _time, aborted.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                context.Abort();
-                return;
-            }
+            return;
         }
 
         if (TryTakeFailure(out var failStatus))

@@ -306,19 +306,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
                 throw Forbidden(call);
             }
 
-            var delay = Delay;
-            if (delay > TimeSpan.Zero)
+            if (!await LoopbackHttpServer.DelayAnswerAsync(context, Delay, _time, _stopping.Token))
             {
-                using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-                try
-                {
-                    await Task.Delay(delay, _time, aborted.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    context.Abort();
-                    return;
-                }
+                return;
             }
 
             var failure = TakeFailure(request.Method, request.Path.Value ?? "/");
