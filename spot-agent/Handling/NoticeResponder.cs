@@ -23,6 +23,7 @@ internal sealed partial class NoticeResponder(
     TimeProvider time,
     ILogger<NoticeResponder> logger)
 {
+    private static readonly TimeSpan MaintenanceRecheck = TimeSpan.FromMinutes(5);
     private static readonly string[] MaintenanceCodes = ["instance-stop", "instance-retirement", "instance-reboot", "system-reboot", "system-maintenance"];
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
@@ -240,7 +241,14 @@ internal sealed partial class NoticeResponder(
                 return;
             }
 
-            await Task.Delay(options.PollInterval, time, stopping);
+            // Sleep until the next game is due (at least one poll interval, at most five minutes so a cancellation
+            // or a record removed by an operator is noticed): a maintenance days ahead must not poll the apiserver
+            // every second.
+            var nextDue = games.Where(g => g.Metadata.DeletionTimestamp is null)
+                .Select(g => maintenance.NotBefore - options.SafetyMargin - TimeSpan.FromSeconds(GraceOf(g)))
+                .DefaultIfEmpty(maintenance.NotBefore).Min() - time.GetUtcNow();
+            var wait = nextDue < options.PollInterval ? options.PollInterval : nextDue > MaintenanceRecheck ? MaintenanceRecheck : nextDue;
+            await Task.Delay(wait, time, stopping);
             if (NodeOperations.ReadRecord(await node.GetNodeAsync(stopping), NodeAnnotations.Maintenance)?.Id != maintenance.EventId)
             {
                 return; // Canceled meanwhile.

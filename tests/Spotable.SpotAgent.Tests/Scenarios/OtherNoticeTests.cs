@@ -95,6 +95,22 @@ public class OtherNoticeTests
     }
 
     [Test]
+    public async Task Maintenance_DaysAhead_DoesNotPollTheApiserverEverySecond()
+    {
+        var agent = await StartAsync();
+        agent.Imds.Metadata[FakeImdsServer.ScheduledMaintenancePath] = Maintenance("instance-event-2", "instance-retirement", AgentHarness.Start.AddDays(3), "active");
+        var poller = agent.NewAgent();
+        await poller.PollOnceAsync(agent.AgentLife);
+        await AgentHarness.EventuallyAsync(() => agent.Record(NodeAnnotations.Maintenance)?.Notified == true, "maintenance notified");
+        var before = agent.Kube.RequestCount;
+
+        await agent.AdvanceAsync(TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(1));
+
+        Assert.That(agent.Kube.RequestCount - before, Is.LessThanOrEqualTo(1), "the maintenance watch sleeps until a game is due");
+        Assert.That(agent.Kube.Deletions, Is.Empty);
+    }
+
+    [Test]
     public async Task Maintenance_NotBeforeNear_GamesSignalledSoTheyEndBeforeIt()
     {
         var agent = await StartAsync();
