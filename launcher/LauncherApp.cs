@@ -200,7 +200,7 @@ internal sealed partial class LauncherApp : IDisposable
         bool verified;
         try
         {
-            verified = await watcher.WaitAsync(leases, _options.ReadyTimeout, _terminating.Token);
+            verified = await watcher.WaitAsync(leases, _supervisor.Pid, _options.ReadyTimeout, _terminating.Token);
         }
         catch (OperationCanceledException)
         {
@@ -209,7 +209,7 @@ internal sealed partial class LauncherApp : IDisposable
 
         if (!verified)
         {
-            var missing = string.Join(", ", ReadinessWatcher.Unbound(leases, _sockets.Read()).Select(l => $"{l.Name}={l.Port}/{l.Protocol}"));
+            var missing = string.Join(", ", ReadinessWatcher.Unbound(leases, _sockets.Read(_supervisor.Pid)).Select(l => $"{l.Name}={l.Port}/{l.Protocol}"));
             LogReadyUnverified(_logger, _options.ReadyTimeout.TotalSeconds, missing);
         }
         else

@@ -10,12 +10,12 @@ namespace Spotable.Launcher.Readiness;
 internal sealed class ReadinessWatcher(ISocketTable table, TimeProvider time, TimeSpan pollInterval)
 {
     /// <summary>True when every port was seen bound; false when <paramref name="timeout"/> passed first.</summary>
-    public async Task<bool> WaitAsync(IReadOnlyList<PortLease> ports, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<bool> WaitAsync(IReadOnlyList<PortLease> ports, int? ownerPid, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
-            var bound = table.Read();
+            var bound = table.Read(ownerPid);
             if (ports.All(p => IsBound(p, bound)))
             {
                 return true;

@@ -41,9 +41,33 @@ public class ProcNetSocketTableTests
         using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         var port = ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
 
-        var bound = new ProcNetSocketTable().Read();
+        var bound = new ProcNetSocketTable().Read(ownerPid: null);
 
         Assert.That(bound.Udp, Does.Contain(port));
         Assert.That(bound.TcpListening, Does.Not.Contain(port));
+    }
+
+    [Test]
+    public void Read_OwnerPid_CountsOnlyThatProcessTreesSockets()
+    {
+        using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
+
+        var mine = new ProcNetSocketTable().Read(Environment.ProcessId);
+        var somebodyElses = new ProcNetSocketTable().Read(1 << 22); // No such process: it holds no sockets.
+
+        Assert.That(mine.Udp, Does.Contain(port));
+        Assert.That(somebodyElses.Udp, Does.Not.Contain(port));
+    }
+
+    [Test]
+    public void Of_ThisProcess_FindsTheInodeOfAnOpenSocket()
+    {
+        using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
+        var line = File.ReadLines("/proc/net/udp").Skip(1).First(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].EndsWith($":{port:X4}", StringComparison.Ordinal));
+        var inode = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[9], System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.That(ProcessSockets.Of(Environment.ProcessId), Does.Contain(inode));
     }
 }

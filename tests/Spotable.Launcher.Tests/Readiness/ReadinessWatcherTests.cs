@@ -43,12 +43,13 @@ public class ReadinessWatcherTests
         _table.Then = new BoundPorts(new HashSet<int> { 28000 }, new HashSet<int> { 27960 });
         var start = _time.GetUtcNow();
 
-        var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, TimeSpan.FromSeconds(10), CancellationToken.None);
+        var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, 4242, TimeSpan.FromSeconds(10), CancellationToken.None);
         await FakeClock.RunAsync(wait, _time, TimeSpan.FromMilliseconds(50));
 
         Assert.That(await wait, Is.True);
         Assert.That(_time.GetUtcNow() - start, Is.EqualTo(2 * Poll));
         Assert.That(_table.Reads, Is.EqualTo(3));
+        Assert.That(_table.OwnerPid, Is.EqualTo(4242), "only the game's own sockets count");
     }
 
     [Test]
@@ -57,7 +58,7 @@ public class ReadinessWatcherTests
         var ports = new[] { Lease("game", 27960, "udp") };
         _table.Then = new BoundPorts(new HashSet<int> { 27960 }, new HashSet<int>());
 
-        var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, TimeSpan.FromSeconds(1), CancellationToken.None);
+        var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, 4242, TimeSpan.FromSeconds(1), CancellationToken.None);
         await FakeClock.RunAsync(wait, _time, TimeSpan.FromMilliseconds(50));
 
         Assert.That(await wait, Is.False);
@@ -69,7 +70,7 @@ public class ReadinessWatcherTests
         var ports = new[] { Lease("a", 7000, "both"), Lease("b", 7001, "both") };
         _table.Then = new BoundPorts(new HashSet<int> { 7000 }, new HashSet<int> { 7001 });
 
-        Assert.That(await new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, TimeSpan.FromSeconds(1), CancellationToken.None), Is.True);
+        Assert.That(await new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, 4242, TimeSpan.FromSeconds(1), CancellationToken.None), Is.True);
     }
 
     [Test]
@@ -79,7 +80,7 @@ public class ReadinessWatcherTests
         _table.Then = new BoundPorts(new HashSet<int>(), new HashSet<int>());
         var start = _time.GetUtcNow();
 
-        var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, TimeSpan.FromMilliseconds(950), CancellationToken.None);
+        var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, 4242, TimeSpan.FromMilliseconds(950), CancellationToken.None);
         await FakeClock.RunAsync(wait, _time, TimeSpan.FromMilliseconds(50));
 
         Assert.That(await wait, Is.False);
@@ -93,7 +94,7 @@ public class ReadinessWatcherTests
         _table.Then = new BoundPorts(new HashSet<int>(), new HashSet<int>());
         using var cancellation = new CancellationTokenSource();
 
-        var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, TimeSpan.FromSeconds(10), cancellation.Token);
+        var wait = new ReadinessWatcher(_table, _time, Poll).WaitAsync(ports, 4242, TimeSpan.FromSeconds(10), cancellation.Token);
         cancellation.Cancel();
 
         Assert.That(async () => await wait, Throws.InstanceOf<OperationCanceledException>());
@@ -115,8 +116,11 @@ public class ReadinessWatcherTests
             }
         }
 
-        public BoundPorts Read()
+        public int? OwnerPid { get; private set; }
+
+        public BoundPorts Read(int? ownerPid)
         {
+            OwnerPid = ownerPid;
             Reads++;
             return _script.Count > 0 ? _script.Dequeue() : Then;
         }

@@ -147,6 +147,28 @@ public class SupervisionTests
     }
 
     [Test]
+    public async Task Run_SomeoneElseBindsTheGamesPort_NotCountedAsTheGameBeingReady()
+    {
+        // The game announces its port and never binds it; this test process binds it instead.
+        using var launcher = LauncherProcess.Start(["--port", "game:udp", "--ready-timeout", "2s", .. Args("sh", "-c", "echo $PORT_GAME; exec sleep 30")]);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (launcher.Stdout.Count == 0)
+        {
+            Assert.That(watch.Elapsed, Is.LessThan(Timeout));
+            await Task.Delay(20);
+        }
+
+        var port = int.Parse(launcher.Stdout[0], System.Globalization.CultureInfo.InvariantCulture);
+        using var squatter = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Any, port));
+
+        var ready = await launcher.WaitForLogAsync(e => e.GetProperty("message").GetString() == "event ready", Timeout);
+
+        Assert.That(ready.GetProperty("event").GetProperty("portsVerified").GetBoolean(), Is.False);
+        launcher.Signal(Posix.SIGTERM);
+        Assert.That(await launcher.WaitForExitAsync(Timeout), Is.EqualTo(128 + 15));
+    }
+
+    [Test]
     public async Task Run_GameOutput_PassesThroughUntouched()
     {
         using var launcher = LauncherProcess.Start(Args("sh", "-c", "echo 'plain stdout {not json}'; echo 'plain stderr' >&2"));
