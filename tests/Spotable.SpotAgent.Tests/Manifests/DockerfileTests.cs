@@ -29,20 +29,34 @@ public class DockerfileTests
 
     [TestCase("launcher")]
     [TestCase("spot-agent")]
-    public void Dockerfile_Copy_ThePublishedBinaryIsTheEntrypoint(string project)
+    public void Dockerfile_Publish_SameFolderAsTheTestCommandAndNativeAotByDefault(string project)
     {
         var instructions = Instructions(project);
-        var copy = instructions.Select(l => Regex.Match(l, @"^COPY\s+(?!--from)(\S+)\s+(\S+)$", RegexOptions.IgnoreCase)).Where(m => m.Success).ToList();
-        var entrypoint = instructions.LastOrDefault(l => l.StartsWith("ENTRYPOINT", StringComparison.OrdinalIgnoreCase));
+        var publish = instructions.SkipWhile(l => !l.StartsWith("RUN rid=", StringComparison.Ordinal)).Take(2).ToList();
 
-        Assert.That(copy, Has.Count.EqualTo(1), "one COPY of the published binary");
+        Assert.That(publish, Has.Count.EqualTo(2), "the publish RUN");
+        Assert.That(publish[1], Does.Contain($"dotnet publish {project} -c Release").And.Contain("-p:PublishAot=$AOT").And.EndsWith($"-o artifacts/publish/{project}"));
+        Assert.That(instructions, Does.Contain("ARG AOT=true"), "NativeAOT unless the builder says otherwise");
+        Assert.That(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "run.sh")), Does.Contain($"-o artifacts/publish/{project} "),
+            "the test command runs the same publish into the same folder");
+    }
+
+    [TestCase("launcher")]
+    [TestCase("spot-agent")]
+    public void Dockerfile_FinalImage_CopiesOnlyThePublishedBinaryAndRunsIt(string project)
+    {
+        var instructions = Instructions(project);
+        var final = instructions.SkipWhile(l => !l.StartsWith("FROM mcr.microsoft.com/dotnet/runtime-deps:", StringComparison.Ordinal)).ToList();
+        var copies = final.Select(l => Regex.Match(l, @"^COPY\s+(--from=\S+\s+)?(\S+)\s+(\S+)$", RegexOptions.IgnoreCase)).Where(m => m.Success).ToList();
+        var entrypoint = final.LastOrDefault(l => l.StartsWith("ENTRYPOINT", StringComparison.OrdinalIgnoreCase));
+
+        Assert.That(final, Is.Not.Empty, "a minimal runtime-deps final stage");
+        Assert.That(copies, Has.Count.EqualTo(1), "one COPY: the published binary");
         Assert.Multiple(() =>
         {
-            // The published single file is named after the project's AssemblyName, which is the folder's name.
-            Assert.That(copy[0].Groups[1].Value, Is.EqualTo($"artifacts/publish/{project}/{project}"));
-            Assert.That(entrypoint, Does.Contain($"\"{copy[0].Groups[2].Value}\""), "the entrypoint runs the copied binary");
-            Assert.That(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "run.sh")), Does.Contain($"-o artifacts/publish/{project} "),
-                "the test command publishes where the Dockerfile copies from");
+            Assert.That(copies[0].Groups[1].Value.Trim(), Is.EqualTo("--from=publish"));
+            Assert.That(copies[0].Groups[2].Value, Is.EqualTo($"/src/artifacts/publish/{project}/{project}"));
+            Assert.That(entrypoint, Does.Contain($"\"{copies[0].Groups[3].Value}\""), "the entrypoint runs the copied binary");
         });
     }
 }
