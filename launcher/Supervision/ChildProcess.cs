@@ -56,7 +56,10 @@ internal static unsafe class ChildProcess
 
                 Check(Native.PosixSpawnAttrSetSigMask(attr, mask), "posix_spawnattr_setsigmask");
                 Check(Native.PosixSpawnAttrSetSigDefault(attr, defaults), "posix_spawnattr_setsigdefault");
-                Check(Native.PosixSpawnAttrSetFlags(attr, Native.POSIX_SPAWN_SETSIGDEF | Native.POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags");
+                // A session of its own (as dumb-init does): a terminal's Ctrl-C then reaches the launcher alone, which
+                // forwards it once, and signals go to the game's whole process group, so a game started by a shell
+                // script that does not exec still hears them.
+                Check(Native.PosixSpawnAttrSetFlags(attr, Native.POSIX_SPAWN_SETSIGDEF | Native.POSIX_SPAWN_SETSIGMASK | Native.POSIX_SPAWN_SETSID), "posix_spawnattr_setflags");
 
                 var error = Native.PosixSpawnp(out var pid, argv[0], null, attr, argv, envp);
                 return error switch

@@ -7,7 +7,7 @@ internal static unsafe partial class Native
 {
     public const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12, SIGTERM = 15, SIGSTOP = 19;
     public const int ENOENT = 2, EACCES = 13, ECHILD = 10, EINTR = 4, ENOEXEC = 8, ENOTDIR = 20, ELOOP = 40, ESRCH = 3;
-    public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
     public const int PR_SET_CHILD_SUBREAPER = 36;
 
     // glibc's posix_spawnattr_t is 336 bytes and posix_spawn_file_actions_t 80, sigset_t 128 on x86_64 and arm64;

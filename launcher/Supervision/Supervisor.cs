@@ -55,7 +55,10 @@ internal sealed partial class Supervisor : IDisposable
         return _pid;
     }
 
-    /// <summary>Sends a signal to the game unless it has already been reaped (its PID could belong to another process then).</summary>
+    /// <summary>
+    /// Sends a signal to the game's process group (the game leads it: it was started in a session of its own), or to
+    /// the game alone if it has left that group; never once the game has been reaped (its PID could be another's).
+    /// </summary>
     public bool Signal(int signal)
     {
         lock (_gate)
@@ -65,7 +68,7 @@ internal sealed partial class Supervisor : IDisposable
                 return false;
             }
 
-            if (Native.Kill(_pid, signal) != 0)
+            if (Native.Kill(-_pid, signal) != 0 && Native.Kill(_pid, signal) != 0)
             {
                 LogSignalFailed(_logger, Native.SignalName(signal), _pid, Marshal.GetLastPInvokeError());
                 return false;

@@ -93,6 +93,29 @@ public class SupervisionTests
     }
 
     [Test]
+    public async Task Sigterm_GameUnderAShellThatDoesNotExec_StillReachesTheGame()
+    {
+        var received = Path.Combine(_dir, "received");
+        var ready = Path.Combine(_dir, "ready");
+        var pids = Path.Combine(_dir, "pids");
+        // dash runs bash as a child (a command follows it, so no exec); a signal to dash alone would kill dash and
+        // orphan the "game" without a word.
+        var game = $"trap 'echo TERM > {received}; exit 0' TERM; touch {ready}; while :; do sleep 0.05 & wait $!; done";
+        using var launcher = LauncherProcess.Start(Args("sh", "-c", $"echo $$ > {pids}; bash -c \"{game}\"; echo after"));
+        await WaitForFileAsync(ready);
+        var shell = int.Parse((await File.ReadAllTextAsync(pids)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        // The game leads a session of its own, so a terminal's Ctrl-C reaches only the launcher (and is forwarded once).
+        var stat = (await File.ReadAllTextAsync($"/proc/{shell}/stat")).Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That((stat[2], stat[3]), Is.EqualTo((shell.ToString(System.Globalization.CultureInfo.InvariantCulture), shell.ToString(System.Globalization.CultureInfo.InvariantCulture))), "process group and session led by the game");
+
+        launcher.Signal(Posix.SIGTERM);
+
+        Assert.That(await launcher.WaitForExitAsync(Timeout), Is.EqualTo(128 + 15), "dash itself dies of the SIGTERM");
+        Assert.That((await File.ReadAllTextAsync(received)).Trim(), Is.EqualTo("TERM"));
+    }
+
+    [Test]
     public async Task Sigterm_GameIgnoresIt_KilledAfterGraceWithTerminatingEvent()
     {
         var ready = Path.Combine(_dir, "ready");
