@@ -86,7 +86,7 @@ public class AgentProcessTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitAsync(async () => (await TryGetAsync(http, "/readyz")) == 200, TimeSpan.FromSeconds(30), stderr, "agent ready");
+            await WaitAsync(async () => (await TryGetAsync(http, "/readyz")) == 200, TimeSpan.FromSeconds(90), stderr, "agent ready");
 
             _imds.SetSpotInstanceAction("terminate", TimeProvider.System.GetUtcNow().AddMinutes(2));
             var noticed = Stopwatch.StartNew();
