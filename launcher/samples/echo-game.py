@@ -9,6 +9,7 @@ import sys
 
 game_port = int(os.environ["PORT_GAME"])
 query_port = int(os.environ.get("PORT_QUERY", "0"))
+bind = os.environ.get("GAME_BIND", "0.0.0.0")  # tests keep it on 127.0.0.1
 stopping = False
 
 
@@ -23,11 +24,11 @@ signal.signal(signal.SIGINT, on_term)
 
 selector = selectors.DefaultSelector()
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-udp.bind(("0.0.0.0", game_port))
+udp.bind((bind, game_port))
 selector.register(udp, selectors.EVENT_READ, "udp")
 if query_port:
     tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.bind(("0.0.0.0", query_port))
+    tcp.bind((bind, query_port))
     tcp.listen()
     selector.register(tcp, selectors.EVENT_READ, "tcp")
 

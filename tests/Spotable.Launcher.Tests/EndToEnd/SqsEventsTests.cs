@@ -48,6 +48,7 @@ public class SqsEventsTests
             ["AWS_SECRET_ACCESS_KEY"] = "secret",
             ["AWS_REGION"] = "us-east-1",
             ["AWS_ENDPOINT_URL_SQS"] = _server.Endpoint.ToString(),
+            ["GAME_BIND"] = "127.0.0.1",
         });
 
     private async Task<List<SqsReceivedMessage>> ReceiveAsync(string queueUrl, int count)

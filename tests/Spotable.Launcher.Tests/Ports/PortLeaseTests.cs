@@ -106,7 +106,7 @@ public class PortLeaseTests
         var busy = Enumerable.Range(24000, 1000).First(p =>
             PortLeaser.IsFree(p, SocketType.Dgram) && PortLeaser.IsFree(p, SocketType.Stream)
             && PortLeaser.IsFree(p + 1, SocketType.Dgram) && PortLeaser.IsFree(p + 1, SocketType.Stream));
-        using var squatter = new UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Any, busy));
+        using var squatter = new UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, busy));
 
         using var launcher = StartSleeper($"{busy}-{busy + 1}");
         var (_, port) = await ReadGameAsync(launcher);

@@ -182,7 +182,7 @@ public class SupervisionTests
         }
 
         var port = int.Parse(launcher.Stdout[0], System.Globalization.CultureInfo.InvariantCulture);
-        using var squatter = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Any, port));
+        using var squatter = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
 
         var ready = await launcher.WaitForLogAsync(e => e.GetProperty("message").GetString() == "event ready", Timeout);
 
