@@ -44,6 +44,8 @@ internal sealed class AgentHarness : IAsyncDisposable
         _kubeconfig = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
         kube.WriteKubeconfig(_kubeconfig);
         _metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        // The exporter listens before the first instrument records, as in the host.
+        Exporter = new PrometheusExporter([AgentMetrics.MeterName], _metricsServices.GetRequiredService<IMeterFactory>());
         Metrics = new AgentMetrics(_metricsServices.GetRequiredService<IMeterFactory>(), time);
         Health = new AgentHealth(time);
     }
@@ -61,6 +63,8 @@ internal sealed class AgentHarness : IAsyncDisposable
     public AgentOptions Options { get; }
 
     public AgentMetrics Metrics { get; }
+
+    public PrometheusExporter Exporter { get; }
 
     public AgentHealth Health { get; }
 
@@ -218,6 +222,7 @@ internal sealed class AgentHarness : IAsyncDisposable
             await Sqs.DisposeAsync();
         }
 
+        Exporter.Dispose();
         await _metricsServices.DisposeAsync();
         File.Delete(_kubeconfig);
     }

@@ -168,6 +168,8 @@ public class OtherNoticeTests
         }
 
         Assert.That(agent.Kube.Calls.Any(c => c.Verb == "patch"), Is.False);
+        var expected = status switch { 401 => "unauthorized", 429 => "throttled", _ => "server_error" };
+        Assert.That(agent.Exporter.Render(), Does.Contain($"spotable_imds_polls_total{{result=\"{expected}\"}} 5"), "each failed poll counted once, by kind");
         agent.Imds.FailNextRequests(0, status);
         agent.Imds.SetSpotInstanceAction("terminate", AgentHarness.Start.AddMinutes(2));
         await poller.PollOnceAsync(agent.AgentLife);
@@ -187,6 +189,9 @@ public class OtherNoticeTests
         await poller.PollOnceAsync(agent.AgentLife);
 
         Assert.That(agent.Health.IsAlive(TimeSpan.FromSeconds(1)), Is.True);
+        var metrics = agent.Exporter.Render();
+        Assert.That(metrics, Does.Contain("spotable_imds_polls_total{result=\"bad_json\"} 1"));
+        Assert.That(metrics, Does.Contain("spotable_imds_polls_total{result=\"timeout\"} 1"));
         Assert.That(agent.Kube.Calls.Any(c => c.Verb == "patch"), Is.False);
     }
 }
