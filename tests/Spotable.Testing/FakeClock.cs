@@ -11,7 +11,7 @@ public static class FakeClock
     /// <summary>
     /// Lets <paramref name="task"/> run to completion on the fake clock: whenever it waits on a timer (a retry delay,
     /// an attempt timeout) the clock moves by <paramref name="step"/>. Nothing sleeps on real time; the loop only
-    /// yields so continuations can run, and gives up after <see cref="SafetyLimit"/> of real time (a hang, not a timing).
+    /// yields (1 ms of real time, never a timing claim) so continuations can run, and gives up after <see cref="SafetyLimit"/> of real time (a hang, not a timing).
     /// </summary>
     public static async Task<T> RunAsync<T>(Task<T> task, FakeTimeProvider time, TimeSpan? step = null)
     {
@@ -30,12 +30,14 @@ public static class FakeClock
         var real = Stopwatch.StartNew();
         while (!task.IsCompleted && real.Elapsed < SafetyLimit)
         {
-            if (time.ActiveTimerCount > 0)
+            // Let queued work run first (a fake handler's answer, a continuation): the clock moves only while the
+            // code under test is idle and waiting on a timer. Advancing while it is busy would, on a loaded machine,
+            // race a request's own timeout past an answer that is already on its way.
+            await Task.Delay(1);
+            if (!task.IsCompleted && time.ActiveTimerCount > 0 && ThreadPool.PendingWorkItemCount == 0)
             {
                 time.Advance(step);
             }
-
-            await Task.Yield();
         }
 
         if (!task.IsCompleted)

@@ -601,7 +601,8 @@ public sealed class KubernetesClientTests
     {
         using var directory = new TempDirectory();
         var tokenPath = directory.Write("token", "revoked");
-        using var client = CreateClient(tokens: new FileKubernetesTokenProvider(tokenPath, _time));
+        // A day-long request timeout: the fake clock must not time the request out and so cause a retry of its own.
+        using var client = CreateClient(new KubernetesClientOptions { RequestTimeout = TimeSpan.FromDays(1) }, tokens: new FileKubernetesTokenProvider(tokenPath, _time));
         _handler.AcceptedTokens.Add("something-else");
         _handler.ReplyJson(HttpStatusCode.OK, NodeJson);
 
