@@ -1,7 +1,7 @@
-using Spotable.Common.Configuration;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Spotable.Common.Configuration;
 
 namespace Spotable.Launcher.Options;
 
@@ -203,30 +203,11 @@ internal static partial class LauncherOptionsParser
         return duration;
     }
 
-    private static string? ParseQueueUrl(string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
+    private static string? ParseQueueUrl(string? value) =>
+        value is null || OptionValues.IsQueueUrl(value) ? value : throw new OptionsException($"bad queue URL '{value}': {OptionValues.QueueUrlHint}");
 
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
-            || uri.AbsolutePath.Trim('/').Length == 0)
-        {
-            throw new OptionsException($"bad queue URL '{value}': expected https://sqs.<region>.amazonaws.com/<account>/<queue>");
-        }
-
-        return value;
-    }
-
-    private static LogLevel ParseLogLevel(string? value) => value?.ToLowerInvariant() switch
-    {
-        null => LogLevel.Information,
-        "trace" => LogLevel.Trace,
-        "debug" => LogLevel.Debug,
-        "info" or "information" => LogLevel.Information,
-        "warn" or "warning" => LogLevel.Warning,
-        "error" => LogLevel.Error,
-        _ => throw new OptionsException($"bad log level '{value}': use trace, debug, info, warn or error"),
-    };
+    private static LogLevel ParseLogLevel(string? value) =>
+        value is null ? LogLevel.Information
+        : OptionValues.TryParseLogLevel(value, out var level) ? level
+        : throw new OptionsException($"bad log level '{value}': {OptionValues.LogLevelHint}");
 }

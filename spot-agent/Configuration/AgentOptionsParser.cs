@@ -79,15 +79,9 @@ internal static class AgentOptionsParser
             DryRun = dryRun || (Blank(getEnv("SPOT_AGENT_DRY_RUN")) is { } env && ParseBool("SPOT_AGENT_DRY_RUN", env)),
             QueueUrl = Get("--queue-url", "SPOTABLE_QUEUE_URL"),
             Listen = Get("--listen", "SPOT_AGENT_LISTEN") ?? "0.0.0.0:9464",
-            LogLevel = (Get("--log-level", "SPOT_AGENT_LOG_LEVEL") ?? "info").ToLowerInvariant() switch
-            {
-                "trace" => LogLevel.Trace,
-                "debug" => LogLevel.Debug,
-                "info" or "information" => LogLevel.Information,
-                "warn" or "warning" => LogLevel.Warning,
-                "error" => LogLevel.Error,
-                var other => throw new AgentOptionsException($"bad log level '{other}': use trace, debug, info, warn or error"),
-            },
+            LogLevel = Get("--log-level", "SPOT_AGENT_LOG_LEVEL") is not { } level ? LogLevel.Information
+                : OptionValues.TryParseLogLevel(level, out var parsed) ? parsed
+                : throw new AgentOptionsException($"bad log level '{level}': {OptionValues.LogLevelHint}"),
         };
 
         if (options.PollInterval > TimeSpan.FromSeconds(30))
@@ -100,9 +94,9 @@ internal static class AgentOptionsParser
             throw new AgentOptionsException("--safety-margin must be under 60s: it is taken from the two minutes games get");
         }
 
-        if (options.QueueUrl is not null && (!Uri.TryCreate(options.QueueUrl, UriKind.Absolute, out var queue) || queue.AbsolutePath.Trim('/').Length == 0))
+        if (options.QueueUrl is not null && !OptionValues.IsQueueUrl(options.QueueUrl))
         {
-            throw new AgentOptionsException($"bad queue URL '{options.QueueUrl}'");
+            throw new AgentOptionsException($"bad queue URL '{options.QueueUrl}': {OptionValues.QueueUrlHint}");
         }
 
         var colon = options.Listen.LastIndexOf(':');
