@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Spotable.Common.Aws;
 using Spotable.Common.Imds;
 using Spotable.Common.Kubernetes;
 using Spotable.Common.Sqs;
@@ -28,12 +27,8 @@ internal static class AgentServiceCollectionExtensions
                 return new LogNodeNotifier(sp.GetRequiredService<ILogger<LogNodeNotifier>>());
             }
 
-            var sqsOptions = SqsClientOptions.FromEnvironment(getEnv);
-            sqsOptions.QueueUrl = options.QueueUrl;
-            var imds = sp.GetRequiredService<IImdsClient>();
             var time = sp.GetRequiredService<TimeProvider>();
-            var sqs = new SqsClient(sqsOptions, new DefaultAwsCredentialSource(), httpClient: null, time, sp.GetRequiredService<ILogger<SqsClient>>(),
-                async ct => (await imds.GetIdentityAsync(ct)).Region);
+            var sqs = SqsClient.ForQueue(options.QueueUrl, sp.GetRequiredService<IImdsClient>(), getEnv, time, sp.GetRequiredService<ILogger<SqsClient>>());
             return new SqsNodeNotifier(sqs, options.QueueUrl, sp.GetRequiredService<AgentMetrics>(), time, sp.GetRequiredService<ILogger<SqsNodeNotifier>>());
         });
         services.AddSingleton<NodeOperations>();

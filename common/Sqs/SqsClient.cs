@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 using Spotable.Common.Aws;
+using Spotable.Common.Imds;
 
 namespace Spotable.Common.Sqs;
 
@@ -37,6 +38,21 @@ public sealed class SqsClient : ISqsClient, IDisposable
     private readonly ResiliencePipeline _pipeline;
     private readonly SemaphoreSlim _targetGate = new(1, 1);
     private Target? _target;
+
+    /// <summary>
+    /// A client for one queue as both binaries configure it: SQS settings from the environment, the AWS SDK's default
+    /// credential chain, and the instance's own region (from <paramref name="imds"/>) when nothing else names one.
+    /// </summary>
+    /// <exception cref="AwsConfigurationException">An SQS environment variable is unusable; the message names it.</exception>
+    public static SqsClient ForQueue(string queueUrl, IImdsClient? imds, Func<string, string?> getEnv, TimeProvider timeProvider, ILogger<SqsClient>? logger)
+    {
+        var options = SqsClientOptions.FromEnvironment(getEnv);
+        options.QueueUrl = queueUrl;
+        Func<CancellationToken, Task<string?>>? regionFromImds = imds is null
+            ? null
+            : async cancellationToken => (await imds.GetIdentityAsync(cancellationToken)).Region;
+        return new SqsClient(options, new DefaultAwsCredentialSource(), httpClient: null, timeProvider, logger, regionFromImds);
+    }
 
     /// <param name="options">Region, endpoint, timeouts, retries; validated here.</param>
     /// <param name="credentials">Signing keys; <see cref="DefaultAwsCredentialSource"/> in production.</param>

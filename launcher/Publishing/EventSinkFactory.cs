@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Spotable.Common.Aws;
 using Spotable.Common.Imds;
 using Spotable.Common.Sqs;
 
@@ -15,12 +14,7 @@ internal static class EventSinkFactory
             return new LogEventSink(loggers.CreateLogger("Spotable.Launcher.Events"));
         }
 
-        var options = SqsClientOptions.FromEnvironment(Environment.GetEnvironmentVariable);
-        options.QueueUrl = queueUrl;
-        Func<CancellationToken, Task<string?>>? regionFromImds = imds is null
-            ? null
-            : async cancellationToken => (await imds.GetIdentityAsync(cancellationToken)).Region;
-        var sqs = new SqsClient(options, new DefaultAwsCredentialSource(), httpClient: null, time, loggers.CreateLogger<SqsClient>(), regionFromImds);
+        var sqs = SqsClient.ForQueue(queueUrl, imds, Environment.GetEnvironmentVariable, time, loggers.CreateLogger<SqsClient>());
         return new SqsEventSink(sqs, queueUrl, loggers.CreateLogger("Spotable.Launcher.Events"), time);
     }
 }
