@@ -84,14 +84,18 @@ internal sealed partial class NodeOperations(IKubernetesClient kube, AgentOption
         }
     }
 
-    /// <summary>Updates the record annotation alone (progress: notified, games signalled, drained).</summary>
-    public async Task SaveRecordAsync(string annotation, NodeRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records progress (notified, games signalled, drained) on the record as the node has it now, so that progress
+    /// saved meanwhile by the other steps is kept; <paramref name="fallback"/> when the node has none.
+    /// </summary>
+    public async Task UpdateRecordAsync(string annotation, NodeRecord fallback, Func<NodeRecord, NodeRecord> change, CancellationToken cancellationToken)
     {
         if (options.DryRun)
         {
             return;
         }
 
+        var record = change(ReadRecord(await GetNodeAsync(cancellationToken), annotation) ?? fallback);
         var patch = new JsonObject
         {
             ["metadata"] = new JsonObject

@@ -146,8 +146,7 @@ internal sealed partial class NoticeResponder(
         metrics.RecordDrainDuration(time.GetUtcNow() - drainStart);
 
         await notify;
-        var latest = NodeOperations.ReadRecord(await node.GetNodeAsync(token), NodeAnnotations.Interruption) ?? record;
-        await node.SaveRecordAsync(NodeAnnotations.Interruption, latest with { GamesSignalled = true, Drained = true }, token);
+        await node.UpdateRecordAsync(NodeAnnotations.Interruption, record, r => r with { GamesSignalled = true, Drained = true }, token);
         await node.EmitAsync(current, "Drained", "every pod on the node was signalled, evicted or deleted", warning: false, token);
     }
 
@@ -188,8 +187,7 @@ internal sealed partial class NoticeResponder(
             var horizon = time.GetUtcNow() + TimeSpan.FromMinutes(10);
             await SignalGamesAsync(games, horizon, NodeOperations.ParseTime(record.NoticeTime), stopping);
             await DrainAsync(pods.Where(p => !gameUids.Contains(p.Metadata.Uid ?? "")).ToList(), horizon, current, stopping);
-            var latest = NodeOperations.ReadRecord(await node.GetNodeAsync(stopping), NodeAnnotations.Rebalance) ?? record;
-            await node.SaveRecordAsync(NodeAnnotations.Rebalance, latest with { GamesSignalled = true, Drained = true }, stopping);
+            await node.UpdateRecordAsync(NodeAnnotations.Rebalance, record, r => r with { GamesSignalled = true, Drained = true }, stopping);
         }
     }
 
@@ -276,8 +274,7 @@ internal sealed partial class NoticeResponder(
         try
         {
             await notifier.PublishAsync(NewNotice(type, record, action, deadline, games, identity), cancellationToken);
-            var latest = NodeOperations.ReadRecord(await node.GetNodeAsync(cancellationToken), annotation) ?? record;
-            await node.SaveRecordAsync(annotation, latest with { Notified = true }, cancellationToken);
+            await node.UpdateRecordAsync(annotation, record, r => r with { Notified = true }, cancellationToken);
         }
         catch (OperationCanceledException)
         {
