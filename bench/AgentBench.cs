@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Spotable.Common.Kubernetes;
+using Spotable.Testing;
 using Spotable.Testing.FakeImds;
 using Spotable.Testing.FakeKube;
+using Spotable.Testing.Processes;
 
 namespace Spotable.Bench;
 
@@ -16,7 +18,7 @@ internal static class AgentBench
 
     public static async Task RunAsync(IReadOnlyList<int> gameCounts)
     {
-        var binary = Path.Combine(BenchPaths.Root, "artifacts/publish/spot-agent/spot-agent");
+        var binary = Path.Combine(RepoPaths.Root, "artifacts/publish/spot-agent/spot-agent");
         if (!File.Exists(binary))
         {
             Console.WriteLine($"missing {binary}: run tests/run.sh first");
@@ -58,7 +60,7 @@ internal static class AgentBench
             kube.AddPod(new Pod { Metadata = new ObjectMeta { Name = $"web-{i}", Namespace = "default", Labels = new() { ["app"] = "web" } }, Spec = new PodSpec { NodeName = NodeName } });
         }
 
-        var port = FreeTcpPort();
+        var port = FreePort.Tcp();
         var info = new ProcessStartInfo(binary) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         info.ArgumentList.Add("--listen");
         info.ArgumentList.Add($"127.0.0.1:{port}");
@@ -107,12 +109,5 @@ internal static class AgentBench
         {
             return false;
         }
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

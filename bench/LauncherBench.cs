@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Spotable.Testing;
 
 namespace Spotable.Bench;
 
@@ -12,7 +13,7 @@ internal static class LauncherBench
 {
     public static async Task RunAsync(int runs)
     {
-        var root = BenchPaths.Root;
+        var root = RepoPaths.Root;
         var variants = new List<(string Name, string Path)>
         {
             ("published (trimmed, R2R, single file)", Path.Combine(root, "artifacts/publish/launcher/launcher")),
